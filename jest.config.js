@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 120000,
   // Two cores: Temporal servers and workers are heavy, so run test files one or two at a time.
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/global-setup.ts',
 };

@@ -1,0 +1,69 @@
+/** Configs and scenarios shared by tests; the shipped scenario files live in test/scenarios. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../../config';
+import type { AppConfig } from '../../config/schema';
+import { parseScenario, type Scenario } from '../../sim/scenario';
+
+export const APPROVERS = ['alice', 'bob'];
+
+/** A config for one region of either cloud, as an operator would write it. */
+export function configFor(region: string, cloud: 'aws' | 'gcp', extra: Record<string, unknown> = {}): AppConfig {
+  const axiom = { heartbeatDataset: 'backend-logs' };
+  const profile =
+    cloud === 'aws'
+      ? {
+          cloud,
+          axiom,
+          approvers: APPROVERS,
+          ecs: { cluster: 'prod', service: 'backend-background' },
+          sqs: { queueUrls: [`http://localhost/000000000000/jobs-${region}`] },
+          logs: { logGroup: '/ecs/backend-background' },
+        }
+      : {
+          cloud,
+          axiom,
+          approvers: APPROVERS,
+          project: 'acme-prod',
+          location: region,
+          cloudRun: { service: 'backend' },
+          pubsub: { subscriptions: [`jobs-${region}-sub`] },
+        };
+  return parseConfig({ regions: { [region]: { ...profile, ...extra } } });
+}
+
+export const SCENARIO_DIR = join(__dirname, '..', 'scenarios');
+
+export function loadScenario(name: string): Scenario {
+  return parseScenario(JSON.parse(readFileSync(join(SCENARIO_DIR, `${name}.json`), 'utf8')));
+}
+
+export function scenarioNames(): string[] {
+  return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+}
+
+/** An AWS outage: heartbeats and traces stopped 3 minutes before the alert, the service has no tasks. */
+export function awsOutage(overrides: Partial<Scenario> = {}): Scenario {
+  return parseScenario({
+    name: 'aws-outage',
+    region: 'eu-west-1',
+    cloud: 'aws',
+    heartbeats: [{ from: -3600, to: -180, everySec: 10 }],
+    jobTraces: [{ from: -3600, to: -180, everySec: 20 }],
+    queues: [{ name: 'jobs-eu-west-1', backlog: 500, backlogGrowthPerMin: 40, inFlight: 0, oldestAgeSec: 200, consumedPerMin: 0 }],
+    service: {
+      platform: 'ecs',
+      desired: 2,
+      running: 0,
+      pending: 1,
+      rolloutState: 'COMPLETED',
+      memoryPercent: 97,
+      stoppedTasks: [
+        { taskId: 'task-1', at: -200, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', exitCode: 137 },
+      ],
+    },
+    logs: [{ at: -210, message: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }],
+    restart: { recoversAfterSec: 60 },
+    ...overrides,
+  });
+}
