@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config/schema';
 import type { CloudRunHealth, EcsHealth, HealthClass, RestartEvidence, ServiceHealthEvidence } from '../workflows/types';
 import { asActivityFailure } from './errors';
@@ -91,11 +92,17 @@ export function createServiceActivities(config: AppConfig, service: ServicePort)
     /** The one action: restart the service. Idempotent: a retry finds the restart it already made. */
     async restartService({ region, token, approvedAt }: RestartInput): Promise<RestartEvidence> {
       const profile = profileOf(config, region);
+      // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the long
+      // start-to-close timeout; the retry then finds this restart by its token instead of repeating it.
+      const beat = setInterval(() => Context.current().heartbeat({ token }), 3000);
       try {
+        Context.current().heartbeat({ token });
         const done = await service.restart(profile, { token, notBefore: new Date(approvedAt) });
         return { status: 'ok', at: new Date().toISOString(), ...done };
       } catch (err) {
         return asActivityFailure('restart', err);
+      } finally {
+        clearInterval(beat);
       }
     },
   };

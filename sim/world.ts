@@ -55,6 +55,8 @@ export class World {
   readonly calls: WorldCall[] = [];
   readonly restarts: WorldRestart[] = [];
   private faultCounts = new Map<FaultSim, number>();
+  /** Called after a restart is recorded, before the caller is answered (tests use it to crash a worker there). */
+  onRestart?: (r: WorldRestart) => void;
   /** The latest world time any caller asked about; the clock for calls that carry no time. */
   private clock: Date;
 
@@ -218,6 +220,7 @@ export class World {
         : nextRevision(this.scenario.service.latestCreatedRevision, n);
     const r: WorldRestart = { token, at, reference };
     this.restarts.push(r);
+    this.onRestart?.(r);
     return { restart: r, alreadyApplied: false };
   }
 }

@@ -1,0 +1,38 @@
+/**
+ * The production ports: Axiom for telemetry, AWS or GCP per region for queues, service and logs, Slack
+ * (or the worker log) for notifications. Which cloud answers is decided by the region's profile.
+ */
+import type { AppConfig, RegionProfile } from '../../config/schema';
+import { logNotifier } from '../notify';
+import type { LogPort, Ports, QueuePort, ServicePort } from '../ports';
+import { createAwsAdapters } from './aws';
+import { createAxiomTelemetry } from './axiom';
+import { createGcpAdapters, type GcpOptions } from './gcp';
+import { createSlackNotifier } from './slack';
+
+export interface CloudPortOptions {
+  axiom?: Parameters<typeof createAxiomTelemetry>[1];
+  aws?: Parameters<typeof createAwsAdapters>[1];
+  gcp?: GcpOptions;
+  log?: (line: string) => void;
+}
+
+type CloudPorts = { queues: QueuePort; service: ServicePort; logs: LogPort };
+
+export function createCloudPorts(config: AppConfig, options: CloudPortOptions = {}): Ports {
+  const clouds = new Set(Object.values(config.regions).map((r) => r.cloud));
+  // Build only the clouds the config uses, so an AWS-only deployment never needs GCP credentials.
+  const aws = clouds.has('aws') ? createAwsAdapters(config, options.aws) : undefined;
+  const gcp = clouds.has('gcp') ? createGcpAdapters(config, options.gcp) : undefined;
+  const pick = (p: RegionProfile): CloudPorts => (p.cloud === 'aws' ? aws! : gcp!);
+  return {
+    telemetry: createAxiomTelemetry(config, options.axiom),
+    queues: { inspect: (p, asOf, lookback) => pick(p).queues.inspect(p, asOf, lookback) },
+    service: {
+      describe: (p, asOf) => pick(p).service.describe(p, asOf),
+      restart: (p, req) => pick(p).service.restart(p, req),
+    },
+    logs: { read: (p, from, to, limit) => pick(p).logs.read(p, from, to, limit) },
+    notifier: config.notifications.slackWebhookUrl ? createSlackNotifier(config) : logNotifier(options.log),
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * `npm start`: the whole flow on this machine. A Temporal dev server with its Web UI and a SQLite file,
+ * the simulated cloud for a scenario, the worker, and one alert; then it waits for an engineer's answer
+ * and prints the report. Ctrl-C stops everything it started.
+ */
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createCloudPorts } from '../activities/adapters';
+import { startSimulatedWorld } from '../sim/run-world';
+import { createInvestigationWorker } from '../worker';
+import { startDevServer } from '../worker/dev-server';
+import { PROJECT_ROOT } from '../worker/servers';
+import { approveRestartSignal, rejectRestartSignal, statusQuery } from '../workflows/messages';
+import type { InvestigationResult } from '../workflows/types';
+import { fireAlert } from './investigations';
+import { readScenario } from './simulate';
+
+/** Shortened waits so the demo shows every step in a few minutes; production defaults are in config/. */
+export const DEMO_THRESHOLDS = {
+  recheckIntervalSec: 10,
+  blipWindowSec: 30,
+  gateRecheckIntervalSec: 15,
+  approvalTimeoutSec: 900,
+  reminderIntervalSec: 120,
+  recoveryRecheckIntervalSec: 10,
+  recoveryWindowSec: 180,
+};
+
+export interface DemoOptions {
+  scenario?: string;
+  port?: number;
+  uiPort?: number;
+  /** Answer the gate automatically after a few seconds (for unattended runs). */
+  autoAnswer?: 'approve' | 'reject';
+  approver?: string;
+  /** Exit after the report instead of keeping the Web UI up until Ctrl-C. */
+  exitWhenDone?: boolean;
+  out?: (line: string) => void;
+}
+
+function scenarioFile(name: string): string {
+  return name.endsWith('.json') ? name : join(PROJECT_ROOT, 'test', 'scenarios', `${name}.json`);
+}
+
+export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult> {
+  const say = o.out ?? ((l: string) => console.log(l));
+  const scenario = readScenario(scenarioFile(o.scenario ?? 'aws-oom-approved'));
+  const port = o.port ?? 7233;
+  const uiPort = o.uiPort ?? 8233;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  const onSignal = () => {
+    say('\nstopping everything the demo started…');
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in .data/demo/)`);
+    const server = await startDevServer({ dbFile: join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite'), port, uiPort });
+    stops.push(() => server.stop());
+    const alertAt = new Date();
+    say(`[demo] starting the simulated cloud for scenario ${scenario.name}: ${scenario.description}`);
+    const sim = await startSimulatedWorld(scenario, alertAt, { thresholds: DEMO_THRESHOLDS });
+    stops.push(() => sim.close());
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    const worker = await createInvestigationWorker({
+      connection: nativeConnection,
+      config: sim.config,
+      ports: createCloudPorts(sim.config, { ...sim.portOptions, log: (l) => say(`[worker] ${l}`) }),
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+    });
+    const connection = await Connection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const { workflowId } = await fireAlert(client, sim.config, { region: scenario.region, firedAt: alertAt.toISOString(), source: 'demo' });
+    const handle = client.workflow.getHandle(workflowId);
+    say(`[demo] alert fired for ${scenario.region}: investigation ${workflowId}`);
+    say(`[demo] Web UI: ${server.uiUrl}/namespaces/default/workflows/${workflowId}`);
+
+    let lastStep = '';
+    let answered = false;
+    const result = await new Promise<InvestigationResult>((resolve, reject) => {
+      handle.result().then(resolve, reject);
+      const poll = setInterval(async () => {
+        try {
+          const s = await handle.query(statusQuery);
+          if (s.step !== lastStep) {
+            lastStep = s.step;
+            say(`[demo] step: ${s.step} — ${s.timeline[s.timeline.length - 1]?.text ?? ''}`);
+            if (s.step === 'awaiting-approval' && s.proposal) {
+              say(
+                [
+                  '',
+                  `  A restart is proposed: ${s.proposal.target}`,
+                  `  Approve in the Web UI: open the workflow, "Send a Signal", name approveRestart, input {"approver": "alice"}`,
+                  `  or from a shell:       TEMPORAL_ADDRESS=${server.address} npx liveness-runbook approve ${scenario.region} --as alice`,
+                  `  (reject likewise with rejectRestart / liveness-runbook reject). Allowed: ${s.proposal.approvers.join(', ')}.`,
+                  '',
+                ].join('\n'),
+              );
+              if (o.autoAnswer && !answered) {
+                answered = true;
+                const signal = o.autoAnswer === 'approve' ? approveRestartSignal : rejectRestartSignal;
+                await handle.signal(signal, { approver: o.approver ?? 'alice', reason: 'demo --auto-answer' });
+                say(`[demo] auto-answered: ${o.autoAnswer} as ${o.approver ?? 'alice'}`);
+              }
+            }
+          }
+        } catch {
+          // The workflow may have just closed; result() settles the promise.
+        }
+      }, 1000);
+      const clear = () => clearInterval(poll);
+      handle.result().then(clear, clear);
+    });
+    say(`\n${result.reportMarkdown}`);
+    say(`[demo] restarts seen by the simulated cloud: ${sim.world.restarts.length}`);
+    if (!o.exitWhenDone) {
+      say(`[demo] the Web UI stays up at ${server.uiUrl}; press Ctrl-C to stop everything.`);
+      await new Promise(() => undefined);
+    }
+    return result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAll();
+  }
+}
