@@ -59,3 +59,25 @@ WRAP
 
 dev_server
 test_server
+# Debian packages the tests use: chromium (the Web UI browser test) and docker-compose (validates
+# docker-compose.yml without an engine). Installed when missing and we may; otherwise say what to install.
+system_packages() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  [ ${#missing[@]} -eq 0 ] && { log "system packages: chromium, docker-compose (present)"; return; }
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+      || die "apt-get could not install ${missing[*]}"
+  else
+    die "the tests need ${missing[*]}: install them (Debian: sudo apt-get install ${missing[*]})"
+  fi
+}
+
+if [ "${1:-}" = "--with-test-tools" ]; then
+  # The tests' independent AWS emulator (moto, from PyPI, in a virtualenv under .tools/moto).
+  bash "$root/scripts/setup-moto.sh"
+  system_packages
+  command -v gcloud >/dev/null 2>&1 || die "the GCP tests need gcloud with the Pub/Sub emulator component"
+fi

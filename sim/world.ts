@@ -216,7 +216,7 @@ export class World {
     const n = this.restarts.length + 1;
     const reference =
       this.scenario.service.platform === 'ecs'
-        ? `ecs-svc/${String(1000000000000000000 + n).slice(1)}`
+        ? `ecs-svc/${String(n).padStart(18, '0')}` // 1e18 + n would exceed Number precision
         : nextRevision(this.scenario.service.latestCreatedRevision, n);
     const r: WorldRestart = { token, at, reference };
     this.restarts.push(r);
