@@ -130,7 +130,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       const a = values.answer ?? 'none';
       if (!['approve', 'reject', 'none'].includes(a)) throw new UsageError(`--answer must be approve, reject or none (got ${a})`);
       const scenario = readScenario(file);
-      const result = await simulate(scenario, { answer: a as Answer, approver: values.approver });
+      const bundle = process.env.LIVENESS_WORKFLOW_BUNDLE;
+      const result = await simulate(scenario, { answer: a as Answer, approver: values.approver, workflowBundle: bundle ? { codePath: bundle } : undefined });
       if (values.json) print(JSON.stringify(result));
       else print(`${result.reportMarkdown}\nAPI calls: ${JSON.stringify(result.apiCalls)}\nhistory events: ${result.historyEvents}`);
       return 0;

@@ -67,15 +67,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     const sim = await startSimulatedWorld(scenario, alertAt, { thresholds: DEMO_THRESHOLDS });
     stops.push(() => sim.close());
     const nativeConnection = await NativeConnection.connect({ address: server.address });
-    const worker = await createInvestigationWorker({
-      connection: nativeConnection,
-      config: sim.config,
-      ports: createCloudPorts(sim.config, { ...sim.portOptions, log: (l) => say(`[worker] ${l}`) }),
-    });
+    const ports = createCloudPorts(sim.config, { ...sim.portOptions, log: (l) => say(`[worker] ${l}`) });
+    const worker = await createInvestigationWorker({ connection: nativeConnection, config: sim.config, ports });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
+      await ports.close();
       await nativeConnection.close();
     });
     const connection = await Connection.connect({ address: server.address });

@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { createCloudPorts } from '../activities/adapters';
 import { parseScenario, ScenarioError, type Scenario } from '../sim/scenario';
 import { startSimulatedWorld, SIM_APPROVERS } from '../sim/run-world';
 import { testServerPath } from '../worker/servers';
 import { createInvestigationWorker } from '../worker';
+import { installStderrRuntime } from '../worker/runtime';
 import { approveRestartSignal, rejectRestartSignal, statusQuery, type InvestigationStatus } from '../workflows/messages';
 import type { InvestigationResult, Step } from '../workflows/types';
 import { fireAlert } from './investigations';
@@ -35,6 +36,8 @@ export interface SimulateOutput extends InvestigationResult {
   apiCallsTotal: number;
   historyEvents: number;
   worldRestarts: number;
+  /** Notifications the investigation sent, one line each. */
+  notifications: string[];
 }
 
 /** Reads and validates a scenario file; errors name the file and the bad field. */
@@ -73,19 +76,9 @@ export async function advanceUntil(
   throw new Error(`investigation did not reach step ${step} within ${maxMs} ms of workflow time`);
 }
 
-let runtimeInstalled = false;
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // A runtime is already installed in this process.
-  }
-}
 
 export async function simulate(scenario: Scenario, opts: SimulateOptions): Promise<SimulateOutput> {
-  quietRuntime();
+  installStderrRuntime();
   const ownEnv = !opts.env;
   const env =
     opts.env ?? (await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } }));
@@ -94,11 +87,14 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions): Promi
     const taskQueue = `simulate-${scenario.name}-${alertAt.getTime()}`;
     const sim = await startSimulatedWorld(scenario, alertAt, { taskQueue, pubsubEmulatorHost: opts.pubsubEmulatorHost });
     try {
+      // No webhook in the simulated world: notifications are collected into the output instead.
+      const notifications: string[] = [];
+      const ports = createCloudPorts(sim.config, { ...sim.portOptions, log: (l) => notifications.push(l) });
       const worker = await createInvestigationWorker({
         connection: env.nativeConnection,
         namespace: env.namespace,
         config: sim.config,
-        ports: createCloudPorts(sim.config, sim.portOptions),
+        ports,
         workflowBundle: opts.workflowBundle,
       });
       const result = await worker.runUntil(async () => {
@@ -115,7 +111,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions): Promi
         const r = (await handle.result()) as InvestigationResult;
         const history = await handle.fetchHistory();
         return { r, historyEvents: history.events?.length ?? 0 };
-      });
+      }).finally(() => ports.close());
       const apiCalls: Record<string, number> = {};
       for (const c of sim.world.calls) apiCalls[`${c.api}.${c.op}`] = (apiCalls[`${c.api}.${c.op}`] ?? 0) + 1;
       return {
@@ -126,6 +122,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions): Promi
         apiCallsTotal: sim.world.calls.length,
         historyEvents: result.historyEvents,
         worldRestarts: sim.world.restarts.length,
+        notifications,
       };
     } finally {
       await sim.close();

@@ -10,7 +10,7 @@ import type { Scenario } from './scenario';
 import { World } from './world';
 import { startAxiomServer } from './servers/axiom';
 import { startAwsServer } from './servers/aws';
-import { seedPubsub, startGcpServer } from './servers/gcp';
+import { seedPubsub, simGcpOptions, startGcpServer } from './servers/gcp';
 import { startPubsubEmulator } from './pubsub-emulator';
 import type { SimServer } from './servers/types';
 
@@ -62,8 +62,9 @@ export async function startSimulatedWorld(scenario: Scenario, alertAt: Date, opt
       };
     } else {
       const gcp = track(await startGcpServer(world));
-      let pubsubHost = opts.pubsubEmulatorHost;
-      if (!pubsubHost) {
+      let pubsubHost: string;
+      if (opts.pubsubEmulatorHost) pubsubHost = opts.pubsubEmulatorHost;
+      else {
         const emulator = await startPubsubEmulator();
         closers.push(() => emulator.close());
         pubsubHost = emulator.host;

@@ -25,7 +25,7 @@ export async function createInvestigationWorker(o: InvestigationWorkerOptions): 
     namespace: o.namespace ?? 'default',
     taskQueue: o.taskQueue ?? o.config.taskQueue,
     activities: createActivities(o.config, o.ports),
-    identity: o.identity,
+    ...(o.identity ? { identity: o.identity } : {}),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

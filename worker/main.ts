@@ -14,17 +14,18 @@ export async function runWorker(): Promise<void> {
   try {
     // A prebuilt bundle (LIVENESS_WORKFLOW_BUNDLE) skips bundling at start-up.
     const bundle = process.env.LIVENESS_WORKFLOW_BUNDLE;
+    const ports = createCloudPorts(config);
     const worker = await createInvestigationWorker({
       connection,
       namespace,
       config,
-      ports: createCloudPorts(config),
+      ports,
       workflowBundle: bundle ? { codePath: bundle } : undefined,
     });
     console.log(
       `[worker] task queue ${config.taskQueue}, namespace ${namespace}, regions ${Object.keys(config.regions).join(', ')} (config ${file})`,
     );
-    await worker.run();
+    await worker.run().finally(() => ports.close());
   } finally {
     await connection.close();
   }

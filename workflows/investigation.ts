@@ -99,8 +99,12 @@ export async function livenessInvestigation(alert: Alert): Promise<Investigation
   // Step 2: impact — are pollers running, are queue readers healthy?
   j.enter('assessing-impact', 'heartbeats still missing: looking for run_job traces and queue health');
   const asOf = now();
+  // Only traces since the alert show pollers running *while* heartbeats are missing; older ones predate
+  // the outage. The window is at least 30 s and at most pollerWindowSec.
+  const sinceAlertSec = Math.floor((Date.parse(asOf) - Date.parse(alert.firedAt)) / 1000);
+  const pollerWindowSec = Math.min(t.pollerWindowSec, Math.max(30, sinceAlertSec));
   [j.evidence.pollers, j.evidence.queues] = await Promise.all([
-    assess('run_job traces', () => act.checkPollers({ region: alert.region, asOf, windowSec: t.pollerWindowSec })),
+    assess('run_job traces', () => act.checkPollers({ region: alert.region, asOf, windowSec: pollerWindowSec })),
     assess('queues', () => act.checkQueues({ region: alert.region, asOf, lookbackSec: t.pollerWindowSec })),
   ]);
 
@@ -144,6 +148,7 @@ async function proposeAndRestart(
       `Send signal "approveRestart" (or "rejectRestart") to workflow ${j.workflowId} with input {"approver": "<your name>", "reason": "<why>"}; ` +
       `or run: liveness-runbook approve ${region} --as <your name>. Allowed approvers: ${plan.approvers.join(', ')}. Deadline ${deadline}.`,
   };
+  // gate.propose(proposal, plan.approvers);
   j.enter('awaiting-approval', `restart proposed: ${plan.serviceTarget}; waiting up to ${t.approvalTimeoutSec}s for approval`);
   await tell(j, 'approval-needed', `Approve restart of ${plan.serviceTarget}?`, approvalText(j, proposal.howToApprove));
 

@@ -17,14 +17,17 @@ export interface CloudPortOptions {
   log?: (line: string) => void;
 }
 
-type CloudPorts = { queues: QueuePort; service: ServicePort; logs: LogPort };
+type CloudAdapters = { queues: QueuePort; service: ServicePort; logs: LogPort };
 
-export function createCloudPorts(config: AppConfig, options: CloudPortOptions = {}): Ports {
+/** Ports plus `close()`, which releases long-lived channels (Pub/Sub's gRPC) when the worker stops. */
+export type CloudPorts = Ports & { close(): Promise<void> };
+
+export function createCloudPorts(config: AppConfig, options: CloudPortOptions = {}): CloudPorts {
   const clouds = new Set(Object.values(config.regions).map((r) => r.cloud));
   // Build only the clouds the config uses, so an AWS-only deployment never needs GCP credentials.
   const aws = clouds.has('aws') ? createAwsAdapters(config, options.aws) : undefined;
   const gcp = clouds.has('gcp') ? createGcpAdapters(config, options.gcp) : undefined;
-  const pick = (p: RegionProfile): CloudPorts => (p.cloud === 'aws' ? aws! : gcp!);
+  const pick = (p: RegionProfile): CloudAdapters => (p.cloud === 'aws' ? aws! : gcp!);
   return {
     telemetry: createAxiomTelemetry(config, options.axiom),
     queues: { inspect: (p, asOf, lookback) => pick(p).queues.inspect(p, asOf, lookback) },
@@ -34,5 +37,8 @@ export function createCloudPorts(config: AppConfig, options: CloudPortOptions = 
     },
     logs: { read: (p, from, to, limit) => pick(p).logs.read(p, from, to, limit) },
     notifier: config.notifications.slackWebhookUrl ? createSlackNotifier(config) : logNotifier(options.log),
+    close: async () => {
+      await gcp?.close();
+    },
   };
 }

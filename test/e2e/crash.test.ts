@@ -73,8 +73,12 @@ async function waitForStep(workflowId: string, step: Step, timeoutMs = 90_000): 
     try {
       const s = await client.workflow.getHandle(workflowId).query(statusQuery);
       if (s.step === step) return s;
+      if (s.step === 'done') {
+        throw new Error(`investigation finished before ${step}: ${s.verdict}/${s.outcome}\n${s.timeline.map((t) => t.text).join('\n')}\n${JSON.stringify(s.evidence)}`);
+      }
       last = s.step;
     } catch (err) {
+      if ((err as Error).message.startsWith('investigation finished')) throw err;
       last = (err as Error).message; // no worker yet to answer the query
     }
     await new Promise((r) => setTimeout(r, 300));
