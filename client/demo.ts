@@ -3,6 +3,8 @@
  * the simulated cloud for a scenario, the worker, and one alert; then it waits for an engineer's answer
  * and prints the report. Ctrl-C stops everything it started.
  */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -13,7 +15,8 @@ import { startDevServer } from '../worker/dev-server';
 import { PROJECT_ROOT } from '../worker/servers';
 import { approveRestartSignal, rejectRestartSignal, statusQuery } from '../workflows/messages';
 import type { InvestigationResult } from '../workflows/types';
-import { fireAlert } from './investigations';
+import { installStderrRuntime } from '../worker/runtime';
+import { createReceiver, DEFAULT_SECRET_HEADER, listen } from './receiver';
 import { readScenario } from './simulate';
 
 /** Shortened waits so the demo shows every step in a few minutes; production defaults are in config/. */
@@ -39,6 +42,27 @@ export interface DemoOptions {
   out?: (line: string) => void;
 }
 
+/** An Axiom monitor webhook as Axiom sends it: Go time.String() timestamps, the region as a group value. */
+function axiomOpenBody(region: string, at: Date) {
+  const goTime = (d: Date) => `${d.toISOString().replace('T', ' ').replace('Z', '')} +0000 UTC`;
+  return {
+    action: 'Open',
+    event: {
+      monitorID: 'demo-backend-background-liveness',
+      title: `No heartbeats from backend-background in ${region}`,
+      body: 'No heartbeats in the last 2 minutes',
+      description: 'Background backend liveness',
+      queryStartTime: goTime(new Date(at.getTime() - 120_000)),
+      queryEndTime: goTime(at),
+      timestamp: goTime(at),
+      value: 0,
+      matchedEvent: null,
+      groupKeys: ['region'],
+      groupValues: [region],
+    },
+  };
+}
+
 function scenarioFile(name: string): string {
   return name.endsWith('.json') ? name : join(PROJECT_ROOT, 'test', 'scenarios', `${name}.json`);
 }
@@ -59,8 +83,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in .data/demo/)`);
-    const server = await startDevServer({ dbFile: join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite'), port, uiPort });
+    installStderrRuntime('WARN');
+    // A fresh database per demo run: an investigation left open by an earlier, interrupted demo would
+    // otherwise be joined by this run's alert.
+    const dbFile = join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite');
+    rmSync(dbFile, { force: true });
+    say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in ${dbFile})`);
+    const server = await startDevServer({ dbFile, port, uiPort });
     stops.push(() => server.stop());
     const alertAt = new Date();
     say(`[demo] starting the simulated cloud for scenario ${scenario.name}: ${scenario.description}`);
@@ -80,9 +109,21 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     stops.push(() => connection.close());
     const client = new Client({ connection });
 
-    const { workflowId } = await fireAlert(client, sim.config, { region: scenario.region, firedAt: alertAt.toISOString(), source: 'demo' });
+    // The alert arrives as Axiom would send it: a webhook to the receiver, with the shared secret.
+    const secret = randomBytes(16).toString('hex');
+    const receiver = createReceiver({ client, config: sim.config, secret, log: (e) => say(`[receiver] ${JSON.stringify(e)}`) });
+    const receiverUrl = await listen(receiver, 0);
+    stops.push(() => new Promise((r) => receiver.close(r)));
+    const webhook = await fetch(`${receiverUrl}/alerts/axiom`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [DEFAULT_SECRET_HEADER]: secret },
+      body: JSON.stringify(axiomOpenBody(scenario.region, alertAt)),
+    });
+    const accepted = (await webhook.json()) as { workflowId?: string; error?: string };
+    if (webhook.status !== 202 || !accepted.workflowId) throw new Error(`the receiver refused the demo alert: ${webhook.status} ${accepted.error}`);
+    const workflowId = accepted.workflowId;
     const handle = client.workflow.getHandle(workflowId);
-    say(`[demo] alert fired for ${scenario.region}: investigation ${workflowId}`);
+    say(`[demo] Axiom-style alert for ${scenario.region} accepted by the receiver (${receiverUrl}): investigation ${workflowId}`);
     say(`[demo] Web UI: ${server.uiUrl}/namespaces/default/workflows/${workflowId}`);
 
     let lastStep = '';
