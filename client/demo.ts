@@ -40,6 +40,8 @@ export interface DemoOptions {
   /** Exit after the report instead of keeping the Web UI up until Ctrl-C. */
   exitWhenDone?: boolean;
   out?: (line: string) => void;
+  /** The dev server's SQLite file (deleted first); defaults to .data/demo/temporal.sqlite. Lets a test keep its own. */
+  dbFile?: string;
 }
 
 /** An Axiom monitor webhook as Axiom sends it: Go time.String() timestamps, the region as a group value. */
@@ -86,7 +88,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     installStderrRuntime('WARN');
     // A fresh database per demo run: an investigation left open by an earlier, interrupted demo would
     // otherwise be joined by this run's alert.
-    const dbFile = join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite');
+    const dbFile = o.dbFile ?? join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite');
     rmSync(dbFile, { force: true });
     say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in ${dbFile})`);
     const server = await startDevServer({ dbFile, port, uiPort });

@@ -26,6 +26,8 @@ export interface SimulateOptions {
   /** Reuse a running time-skipping environment (tests); otherwise one is started and torn down. */
   env?: TestWorkflowEnvironment;
   pubsubEmulatorHost?: string;
+  /** Send notifications to this Slack-compatible webhook instead of collecting them. */
+  slackWebhookUrl?: string;
 }
 
 export interface SimulateOutput extends InvestigationResult {
@@ -85,7 +87,11 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions): Promi
   try {
     const alertAt = new Date(await env.currentTimeMs());
     const taskQueue = `simulate-${scenario.name}-${alertAt.getTime()}`;
-    const sim = await startSimulatedWorld(scenario, alertAt, { taskQueue, pubsubEmulatorHost: opts.pubsubEmulatorHost });
+    const sim = await startSimulatedWorld(scenario, alertAt, {
+      taskQueue,
+      pubsubEmulatorHost: opts.pubsubEmulatorHost,
+      slackWebhookUrl: opts.slackWebhookUrl,
+    });
     try {
       // No webhook in the simulated world: notifications are collected into the output instead.
       const notifications: string[] = [];

@@ -57,10 +57,18 @@ export class ApprovalGate {
     return this.decided;
   }
 
-  /** Opens the gate and waits for a decision, a timeout, or recovery, sending reminders on the way. */
-  async open(proposal: RestartProposal, approvers: string[], opts: GateOptions): Promise<GateOutcome> {
+  /**
+   * Makes the proposal answerable. Called before anyone is told about it: an approval sent the moment the
+   * "approval needed" notification arrives must find the proposal, not be refused as premature.
+   */
+  propose(proposal: RestartProposal, approvers: string[]): void {
     this.proposal = proposal;
     this.approvers = approvers;
+  }
+
+  /** Opens the gate and waits for a decision, a timeout, or recovery, sending reminders on the way. */
+  async open(proposal: RestartProposal, approvers: string[], opts: GateOptions): Promise<GateOutcome> {
+    this.propose(proposal, approvers);
     const start = Date.now();
     const deadline = start + opts.timeoutSec * 1000;
     let nextReminder = start + opts.reminderIntervalSec * 1000;

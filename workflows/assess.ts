@@ -4,7 +4,10 @@ import type { Assessed, CouldNotAssess } from './types';
 /** Why a failed check failed, without stack traces or anything secret. */
 export function couldNotAssess(check: string, err: unknown): CouldNotAssess {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
+  // Only a permanent fault keeps its own type (AccessDenied, NotFound, …). A retryable failure that got
+  // here outlived its retry policy, whatever the adapter called it (a plain Error arrives as type "Error").
+  const permanent = cause instanceof ApplicationFailure && (cause.nonRetryable || (err instanceof ActivityFailure && err.retryState === 'NON_RETRYABLE_FAILURE'));
+  if (permanent) {
     return { status: 'could-not-assess', check, type: cause.type ?? 'Error', reason: cause.message };
   }
   const message = cause instanceof Error ? cause.message : String(cause);

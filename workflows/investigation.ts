@@ -148,7 +148,7 @@ async function proposeAndRestart(
       `Send signal "approveRestart" (or "rejectRestart") to workflow ${j.workflowId} with input {"approver": "<your name>", "reason": "<why>"}; ` +
       `or run: liveness-runbook approve ${region} --as <your name>. Allowed approvers: ${plan.approvers.join(', ')}. Deadline ${deadline}.`,
   };
-  // gate.propose(proposal, plan.approvers);
+  gate.propose(proposal, plan.approvers);
   j.enter('awaiting-approval', `restart proposed: ${plan.serviceTarget}; waiting up to ${t.approvalTimeoutSec}s for approval`);
   await tell(j, 'approval-needed', `Approve restart of ${plan.serviceTarget}?`, approvalText(j, proposal.howToApprove));
 

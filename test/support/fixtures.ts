@@ -67,3 +67,27 @@ export function awsOutage(overrides: Partial<Scenario> = {}): Scenario {
     ...overrides,
   });
 }
+
+/**
+ * A GCP outage: like awsOutage, but Cloud Run's latest revision never started (the database refuses
+ * connections), so the service is not Ready and runs no instances.
+ */
+export function gcpOutage(overrides: Partial<Scenario> = {}): Scenario {
+  return awsOutage({
+    name: 'gcp-outage',
+    region: 'europe-west1',
+    cloud: 'gcp',
+    queues: [{ name: 'jobs-europe-west1-sub', backlog: 300, backlogGrowthPerMin: 20, consumedPerMin: 0 }],
+    service: {
+      platform: 'cloud-run',
+      ready: false,
+      readyMessage: 'Revision backend-00043-xyz is not ready: container failed to start and listen on PORT',
+      latestReadyRevision: 'backend-00042-abc',
+      latestCreatedRevision: 'backend-00043-xyz',
+      instanceCount: 0,
+      errors: [{ at: -200, message: 'connect ECONNREFUSED 10.0.0.5:5432' }],
+    },
+    logs: [{ at: -200, message: 'Error: connect ECONNREFUSED 10.0.0.5:5432', repeat: { count: 5, everySec: 10 } }],
+    ...overrides,
+  });
+}

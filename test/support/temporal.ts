@@ -7,8 +7,16 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { testServerPath } from '../../worker/servers';
-import { statusQuery, type InvestigationStatus } from '../../workflows/messages';
-import type { Step } from '../../workflows/types';
+import { createActivities } from '../../activities';
+import type { Notification, Ports } from '../../activities/ports';
+import type { AppConfig } from '../../config/schema';
+import type { Scenario } from '../../sim/scenario';
+import { World } from '../../sim/world';
+import type { livenessInvestigation } from '../../workflows/investigation';
+import { INVESTIGATION_WORKFLOW, investigationId, statusQuery, type InvestigationStatus } from '../../workflows/messages';
+import type { Alert, InvestigationResult, Step } from '../../workflows/types';
+import { configFor } from './fixtures';
+import { memoryPorts } from './memory-ports';
 
 let runtimeInstalled = false;
 /** Keeps worker logs to warnings so test output stays readable. */
@@ -67,4 +75,79 @@ export async function advanceUntil(
     await env.sleep(stepMs);
   }
   throw new Error(`investigation did not reach step ${step} within ${maxMs} ms of workflow time`);
+}
+
+/** One investigation against a scripted world: the world, the notifications sent, and how to drive it. */
+export interface ScriptedInvestigation {
+  world: World;
+  sent: Notification[];
+  alert: Alert;
+  workflowId: string;
+  taskQueue: string;
+  worker: Worker;
+  /**
+   * Starts the workflow and runs `drive` with its handle while the worker runs; resolves with what `drive`
+   * returns. The default drive just awaits the result (time skips while the result is awaited).
+   */
+  run<T = InvestigationResult>(drive?: (handle: WorkflowHandle<typeof livenessInvestigation>) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Prepares an investigation of `scenario`, with the alert firing at the test server's current time (so the
+ * world and the workflow share one clock) and production default thresholds unless `config` says otherwise.
+ */
+export async function scriptedInvestigation(
+  env: TestWorkflowEnvironment,
+  scenario: Scenario,
+  {
+    config,
+    workflowId,
+    ports = (p) => p,
+  }: {
+    config?: AppConfig;
+    workflowId?: string;
+    /** Wraps the scripted ports, e.g. to hold a notification until the test has sent a signal. */
+    ports?: (scripted: Ports) => Ports;
+  } = {},
+): Promise<ScriptedInvestigation> {
+  const firedAt = new Date(await env.currentTimeMs());
+  const world = new World(scenario, firedAt);
+  const sent: Notification[] = [];
+  const taskQueue = uniqueQueue(scenario.name);
+  const activities = createActivities(config ?? configFor(scenario.region, scenario.cloud), ports(memoryPorts(world, sent)));
+  const worker = await createTestWorker(env, taskQueue, activities);
+  const alert: Alert = { region: scenario.region, firedAt: firedAt.toISOString(), source: 'test' };
+  const id = workflowId ?? `${investigationId(scenario.region)}-${taskQueue}`;
+  return {
+    world,
+    sent,
+    alert,
+    workflowId: id,
+    taskQueue,
+    worker,
+    run: (drive = (h) => h.result() as Promise<never>) =>
+      worker.runUntil(async () => {
+        const handle = await env.client.workflow.start<typeof livenessInvestigation>(INVESTIGATION_WORKFLOW, {
+          taskQueue,
+          workflowId: id,
+          args: [alert],
+        });
+        try {
+          return await drive(handle);
+        } finally {
+          // A run left open (a failed assertion mid-drive) would keep a workflow task pending with no
+          // worker to take it, and the time-skipping server would never skip time again for later tests.
+          await closeIfRunning(handle);
+        }
+      }),
+  };
+}
+
+/** Terminates the workflow if it is still running; a finished one is left as it is. */
+export async function closeIfRunning(handle: WorkflowHandle): Promise<void> {
+  try {
+    if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test finished');
+  } catch {
+    // Already closed between describe and terminate.
+  }
 }
