@@ -40,6 +40,7 @@ export function createRegionActivities(config: AppConfig) {
         ...describeTarget(profile),
         approvers: profile.approvers,
         thresholds: profile.thresholds,
+        searchAttributes: config.searchAttributes,
       };
     },
   };

@@ -14,6 +14,7 @@ import { createInvestigationWorker } from '../worker';
 import { startDevServer } from '../worker/dev-server';
 import { PROJECT_ROOT } from '../worker/servers';
 import { approveRestartSignal, rejectRestartSignal, statusQuery } from '../workflows/messages';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
 import type { InvestigationResult } from '../workflows/types';
 import { installStderrRuntime } from '../worker/runtime';
 import { createReceiver, DEFAULT_SECRET_HEADER, listen } from './receiver';
@@ -39,6 +40,8 @@ export interface DemoOptions {
   approver?: string;
   /** Exit after the report instead of keeping the Web UI up until Ctrl-C. */
   exitWhenDone?: boolean;
+  /** Stops the demo (like Ctrl-C) when aborted, for callers that embed it. */
+  signal?: AbortSignal;
   out?: (line: string) => void;
   /** The dev server's SQLite file (deleted first); defaults to .data/demo/temporal.sqlite. Lets a test keep its own. */
   dbFile?: string;
@@ -91,11 +94,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     const dbFile = o.dbFile ?? join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite');
     rmSync(dbFile, { force: true });
     say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in ${dbFile})`);
-    const server = await startDevServer({ dbFile, port, uiPort });
+    const server = await startDevServer({ dbFile, port, uiPort, searchAttributes: SEARCH_ATTRIBUTE_TYPES });
     stops.push(() => server.stop());
     const alertAt = new Date();
     say(`[demo] starting the simulated cloud for scenario ${scenario.name}: ${scenario.description}`);
-    const sim = await startSimulatedWorld(scenario, alertAt, { thresholds: DEMO_THRESHOLDS });
+    const sim = await startSimulatedWorld(scenario, alertAt, { thresholds: DEMO_THRESHOLDS, searchAttributes: true });
     stops.push(() => sim.close());
     const nativeConnection = await NativeConnection.connect({ address: server.address });
     const ports = createCloudPorts(sim.config, { ...sim.portOptions, log: (l) => say(`[worker] ${l}`) });
@@ -168,7 +171,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     say(`[demo] restarts seen by the simulated cloud: ${sim.world.restarts.length}`);
     if (!o.exitWhenDone) {
       say(`[demo] the Web UI stays up at ${server.uiUrl}; press Ctrl-C to stop everything.`);
-      await new Promise(() => undefined);
+      await new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }));
     }
     return result;
   } finally {

@@ -51,6 +51,13 @@ export async function fireAlert(client: Client, config: AppConfig, alert: Alert,
     signal: alertFiredSignal,
     signalArgs: [alert],
     memo: { region: alert.region, cloud: profile.cloud, alert },
+    // Shown at the top of the workflow in the Web UI.
+    staticSummary: `Liveness: no heartbeats from backend-background in ${alert.region} (${profile.cloud.toUpperCase()})`,
+    staticDetails: [
+      `**Region:** ${alert.region} · **cloud:** ${profile.cloud}`,
+      `**Alert:** fired ${alert.firedAt} by ${alert.source}${alert.monitorId ? ` (monitor ${alert.monitorId})` : ''}`,
+      `**Approvers:** ${profile.approvers.join(', ')} — answer with signal \`approveRestart\` or \`rejectRestart\`, input \`{"approver": "<name>"}\``,
+    ].join('\n\n'),
   });
   return { workflowId, runId: handle.signaledRunId };
 }

@@ -172,8 +172,12 @@ export function parseConfig(raw: unknown): AppConfig {
   if (typeof callTimeoutMs !== 'number' || callTimeoutMs <= 0) {
     throw new ConfigError('callTimeoutMs: must be a positive number of milliseconds');
   }
+  if (o.searchAttributes !== undefined && typeof o.searchAttributes !== 'boolean') {
+    throw new ConfigError('searchAttributes: must be true or false');
+  }
   return {
     taskQueue: str(o, 'taskQueue', 'config', DEFAULT_TASK_QUEUE),
+    searchAttributes: o.searchAttributes === true,
     regions,
     monitorRegions,
     endpoints: endpoints(o.endpoints),

@@ -70,6 +70,8 @@ export interface AppConfig {
   notifications: { slackWebhookUrl?: string };
   /** Per-call timeout for every cloud SDK call. */
   callTimeoutMs: number;
+  /** Upsert the Liveness* search attributes (register them on the server first). */
+  searchAttributes: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {

@@ -32,6 +32,8 @@ export interface WorldOptions {
   pubsubEmulatorHost?: string;
   /** Threshold overrides for the region (the demo and the real-time crash tests shorten the waits). */
   thresholds?: Record<string, number>;
+  /** The server has the Liveness* search attributes registered. */
+  searchAttributes?: boolean;
 }
 
 export async function startSimulatedWorld(scenario: Scenario, alertAt: Date, opts: WorldOptions = {}): Promise<SimulatedWorld> {
@@ -82,6 +84,7 @@ export async function startSimulatedWorld(scenario: Scenario, alertAt: Date, opt
     }
     const config = parseConfig({
       taskQueue: opts.taskQueue,
+      searchAttributes: opts.searchAttributes,
       endpoints,
       notifications: { slackWebhookUrl: opts.slackWebhookUrl },
       regions: { [region]: { ...profile, axiom: { heartbeatDataset: 'backend-logs' }, approvers: SIM_APPROVERS, thresholds: opts.thresholds } },

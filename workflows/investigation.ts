@@ -23,15 +23,24 @@ import type { Alert, Assessed, HeartbeatEvidence, InvestigationResult, Outcome, 
 export async function livenessInvestigation(alert: Alert): Promise<InvestigationResult> {
   validateAlert(alert);
   const { workflowId } = workflowInfo();
-  const j = new Journal(workflowId, alert);
   const gate = new ApprovalGate();
+  const j = new Journal(workflowId, alert, () => ({ proposal: gate.proposal, decisions: gate.decisions }));
   let restarts = 0;
 
   // Handlers first: signals that arrive before their moment are recorded, never lost.
-  setHandler(statusQuery, () => j.snapshot({ proposal: gate.proposal, decisions: gate.decisions }));
-  setHandler(approveRestartSignal, (input) => gate.receive('approveRestart', input));
-  setHandler(rejectRestartSignal, (input) => gate.receive('rejectRestart', input));
-  setHandler(alertFiredSignal, (a) => j.alertFired(a));
+  setHandler(statusQuery, () => j.snapshot());
+  setHandler(approveRestartSignal, (input) => {
+    gate.receive('approveRestart', input);
+    j.publish();
+  });
+  setHandler(rejectRestartSignal, (input) => {
+    gate.receive('rejectRestart', input);
+    j.publish();
+  });
+  setHandler(alertFiredSignal, (a) => {
+    j.alertFired(a);
+    j.publish();
+  });
   setHandler(alertResolvedSignal, (r) => {
     j.resolvedByMonitor = true;
     j.note(`monitor reported the alert resolved${r?.source ? ` (${r.source})` : ''}`);
@@ -40,6 +49,7 @@ export async function livenessInvestigation(alert: Alert): Promise<Investigation
 
   j.note(`alert from ${alert.source} fired at ${alert.firedAt}`);
   const plan = await act.describeRegion(alert.region);
+  j.planned(plan);
   const t = plan.thresholds;
   const heartbeatsNow = () =>
     assess('heartbeats', () => act.checkHeartbeats({ region: alert.region, asOf: now(), windowSec: t.heartbeatWindowSec }));
@@ -74,6 +84,7 @@ export async function livenessInvestigation(alert: Alert): Promise<Investigation
     const result: InvestigationResult = { ...partial, reportMarkdown: buildReport(partial) };
     await tell(j, 'final-report', `${verdict} / ${outcome} in ${alert.region}`, result.reportMarkdown);
     j.step = 'done';
+    j.publish();
     return result;
   };
 

@@ -1,5 +1,11 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { buildCurrentDetails } from './details';
 import type { InvestigationStatus } from './messages';
-import type { Alert, Evidence, Outcome, Step, TimelineEntry, Verdict } from './types';
+import { CloudKey, OutcomeKey, RegionKey, StepKey, VerdictKey } from './search-attributes';
+import type { Alert, DecisionRecord, Evidence, Outcome, RegionPlan, RestartProposal, Step, TimelineEntry, Verdict } from './types';
+
+/** What the approval gate shows, read whenever the journal publishes. */
+export type GateView = () => { proposal?: RestartProposal; decisions: DecisionRecord[] };
 
 /** Most repeat alerts recorded one by one in the timeline; beyond this they are only counted. */
 const MAX_REPEAT_ENTRIES = 20;
@@ -13,15 +19,60 @@ export class Journal {
   resolvedByMonitor = false;
   verdict?: Verdict;
   outcome?: Outcome;
+  private plan?: RegionPlan;
+  private published: { step?: Step; verdict?: Verdict; outcome?: Outcome } = {};
 
   constructor(
     readonly workflowId: string,
     readonly alert: Alert,
+    private readonly gate: GateView,
   ) {}
+
+  /** Once the region is known: search attributes become possible and the cloud is shown. */
+  planned(plan: RegionPlan): void {
+    this.plan = plan;
+    if (plan.searchAttributes) {
+      upsertSearchAttributes([
+        { key: RegionKey, value: plan.region },
+        { key: CloudKey, value: plan.cloud },
+      ]);
+    }
+    this.publish();
+  }
 
   enter(step: Step, text: string): void {
     this.step = step;
     this.note(text);
+    this.publish();
+  }
+
+  /**
+   * Refreshes what the Web UI shows: the current details always (no history event), and the step,
+   * verdict and outcome search attributes when they changed and the server has them registered.
+   */
+  publish(): void {
+    const { proposal, decisions } = this.gate();
+    setCurrentDetails(
+      buildCurrentDetails({
+        alert: this.alert,
+        cloud: this.plan?.cloud,
+        step: this.step,
+        last: this.timeline[this.timeline.length - 1],
+        evidence: this.evidence,
+        proposal,
+        decisions,
+        repeatAlerts: this.repeatAlerts,
+      }),
+    );
+    if (!this.plan?.searchAttributes) return;
+    const p = this.published;
+    const changes = [
+      ...(p.step !== this.step ? [{ key: StepKey, value: this.step }] : []),
+      ...(this.verdict && p.verdict !== this.verdict ? [{ key: VerdictKey, value: this.verdict }] : []),
+      ...(this.outcome && p.outcome !== this.outcome ? [{ key: OutcomeKey, value: this.outcome }] : []),
+    ];
+    if (changes.length) upsertSearchAttributes(changes);
+    this.published = { step: this.step, verdict: this.verdict, outcome: this.outcome };
   }
 
   note(text: string): void {
@@ -36,8 +87,11 @@ export class Journal {
     if (this.repeatAlerts <= MAX_REPEAT_ENTRIES) this.note(`repeat alert from ${a.source} (fired ${a.firedAt}) joined this investigation`);
   }
 
-  snapshot(extra: Pick<InvestigationStatus, 'proposal' | 'decisions'>): InvestigationStatus {
+  snapshot(): InvestigationStatus {
+    const { proposal, decisions } = this.gate();
     return {
+      proposal,
+      decisions,
       workflowId: this.workflowId,
       region: this.alert.region,
       step: this.step,
@@ -47,7 +101,6 @@ export class Journal {
       timeline: this.timeline,
       verdict: this.verdict,
       outcome: this.outcome,
-      ...extra,
     };
   }
 }

@@ -32,7 +32,8 @@ function recheckLine(r: RecheckSummary | undefined): string {
     : `still missing after ${r.checks} recheck(s)${r.last ? ` (${heartbeatLine(r.last)})` : ''}`;
 }
 
-function evidenceSection(ev: Evidence): string[] {
+/** The evidence so far, step by step; shared by the report and the Web UI's current details. */
+export function evidenceSection(ev: Evidence): string[] {
   const out: string[] = ['## Evidence', ''];
   out.push(`**Step 1 — heartbeats.** ${heartbeatLine(ev.heartbeats)}.`);
   if (ev.blipWait) out.push(`Wait-and-recheck: ${recheckLine(ev.blipWait)}.`);

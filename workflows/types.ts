@@ -76,6 +76,8 @@ export interface RegionPlan {
   restartMethod: string;
   approvers: string[];
   thresholds: Thresholds;
+  /** Whether the server has the Liveness* search attributes registered (config `searchAttributes`). */
+  searchAttributes?: boolean;
 }
 
 /** A check that could not be made: permission denied, not found, bad config, or retries exhausted. */
