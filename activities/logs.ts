@@ -11,7 +11,7 @@ const MAX_SIGNATURES = 8;
 const OOM = /out ?of ?memory|OutOfMemoryError|OOM[- ]?kill|exit code 137|exitCode[=: ]+137|memory limit exceeded|JavaScript heap out of memory/i;
 const CRASH = /restart(ing)? loop|crash ?loop|back-?off restarting|container (exited|crashed)|exited with code [1-9]|Essential container in task exited|failed to start and listen/i;
 const CONNECTIVITY = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|connection refused|connection reset|could not connect|connection timed out|too many connections|no route to host|getaddrinfo/i;
-const EXCEPTION = /\b([A-Z][A-Za-z]*(Error|Exception))\b|\bpanic:|Traceback \(most recent call last\)|Unhandled(Promise)?Rejection/;
+const EXCEPTION = /\b([A-Z][A-Za-z]*(Error|Exception))\b|(^|\s)Error: |\bpanic:|Traceback \(most recent call last\)|Unhandled(Promise)?Rejection/;
 
 /** Reduces a log line to a signature: variable parts (numbers, IDs, addresses) masked, so repeats group. */
 export function signatureOf(message: string): string {

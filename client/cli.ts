@@ -185,13 +185,3 @@ export function explain(e: unknown): { code: number; message: string } {
   return { code: 1, message: e instanceof Error ? e.message : String(e) };
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      const { code, message } = explain(e);
-      process.stderr.write(`liveness-runbook: ${message}\n`);
-      process.exit(code);
-    },
-  );
-}

@@ -206,7 +206,8 @@ export function parseScenario(raw: unknown): Scenario {
   }
   return {
     name: str(o, 'name', 'scenario')!,
-    description: str(o, 'description', 'scenario', true) ?? '',
+    // An empty description is allowed, so a parsed scenario can be written out and read back.
+    description: o.description === '' ? '' : str(o, 'description', 'scenario', true) ?? '',
     region: str(o, 'region', 'scenario')!,
     cloud: cloud as 'aws' | 'gcp',
     heartbeats: each(o, 'heartbeats', 'scenario', span).map((s) => s),

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { RESTART_TOKEN_TAG } from '../../activities/adapters/ecs';
 import type { FaultSim, StoppedTaskSim } from '../scenario';
 import { World, WorldFault } from '../world';
-import type { SimServer } from './types';
+import { serveLocal, type SimServer } from './types';
 
 type AwsApi = Extract<FaultSim['api'], 'ecs' | 'sqs' | 'cloudwatch' | 'cloudwatch-logs'>;
 /** A parsed JSON request body; handlers read the few fields they need. */
@@ -406,14 +406,7 @@ export async function startAwsServer(world: World, options: AwsServerOptions = {
       res.end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const served = await serveLocal(server);
+  url = served.url;
+  return served;
 }

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { World, WorldFault } from '../world';
-import type { SimServer } from './types';
+import { serveLocal, type SimServer } from './types';
 
 /** One `where` equality on a string, as decoded from the query text. */
 export interface AplEquality {
@@ -261,16 +261,5 @@ export async function startAxiomServer(world: World): Promise<AxiomServer> {
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    queries,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await serveLocal(server)), queries };
 }

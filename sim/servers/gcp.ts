@@ -30,7 +30,7 @@ import type { GcpOptions } from '../../activities/adapters/gcp';
 import { RESTART_TOKEN_ANNOTATION } from '../../activities/adapters/cloud-run';
 import type { FaultSim } from '../scenario';
 import { World, WorldFault } from '../world';
-import type { SimServer } from './types';
+import { serveLocal, type SimServer } from './types';
 
 /** A request the server received, for tests and reports (never the bearer token). */
 export interface RecordedRequest {
@@ -511,18 +511,7 @@ export async function startGcpServer(world: World): Promise<GcpServer> {
         else res.end();
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await serveLocal(server)), requests };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SimServer } from './types';
+import { serveLocal, type SimServer } from './types';
 
 export interface WebhookRecorderOptions {
   /** Fail this many requests first (they are not recorded). */
@@ -110,20 +110,16 @@ export async function startWebhookRecorder(opts: WebhookRecorderOptions = {}): P
       })
       .catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const served = await serveLocal(server);
   return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/sim`,
+    url: `${served.url}/services/T000/B000/sim`,
     received,
     get attempts() {
       return attempts;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      return served.close();
+    },
   };
 }

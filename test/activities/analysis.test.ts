@@ -173,3 +173,16 @@ describe('assessQueue', () => {
     expect(assessQueue({ ...reading, inFlight: 3, oldestAgeSec: 90, backlogDelta: -20, consumed: 5 })).toMatchObject({ name: 'jobs', kind: 'sqs', backlog: 500, inFlight: 3, oldestAgeSec: 90 });
   });
 });
+
+test('a plain "Error: …" line counts as an exception; a connectivity error is not counted twice', () => {
+  const e = analyzeLogs(
+    [
+      { at: '2026-12-04T10:00:00Z', message: 'Error: job 42 failed: invalid payload' },
+      { at: '2026-12-04T10:00:01Z', message: 'Error: connect ECONNREFUSED 10.0.0.5:5432' },
+    ],
+    '2026-12-04T09:00:00Z',
+    '2026-12-04T11:00:00Z',
+  );
+  expect(e.exceptions).toEqual([{ signature: 'Error: job <n> failed: invalid payload', count: 1, sample: 'Error: job 42 failed: invalid payload' }]);
+  expect(e.connectivityErrors).toHaveLength(1);
+});

@@ -2,7 +2,7 @@
  * The two files an operator writes — the region config and a simulation scenario — fail fast with an
  * error that names the bad key, and fill in documented defaults.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, configPath, DEFAULT_THRESHOLDS, loadConfig, parseConfig } from '../../config';
@@ -149,5 +149,18 @@ describe('parseScenario', () => {
     const broken = breakIt(raw());
     expect(() => parseScenario(broken)).toThrow(ScenarioError);
     expect(() => parseScenario(broken)).toThrow(message);
+  });
+});
+
+describe('shipped files', () => {
+  test('config/regions.example.json (the README example) is a valid config', () => {
+    const config = loadConfig(join(__dirname, '..', '..', 'config', 'regions.example.json'));
+    expect(Object.keys(config.regions)).toEqual(['eu-west-1', 'europe-west1']);
+    expect(config.regions['eu-west-1'].thresholds.approvalTimeoutSec).toBe(1800);
+  });
+
+  test('a parsed scenario reads back as itself', () => {
+    const once = parseScenario({ ...JSON.parse(readFileSync(join(__dirname, '..', 'scenarios', 'aws-blip.json'), 'utf8')), description: '' });
+    expect(parseScenario(JSON.parse(JSON.stringify(once)))).toEqual(once);
   });
 });

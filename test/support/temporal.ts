@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { advanceUntil } from '../../client/simulate';
+import { installStderrRuntime } from '../../worker/runtime';
 import type { WorkflowHandle } from '@temporalio/client';
 import { testServerPath } from '../../worker/servers';
 import { createActivities } from '../../activities';
@@ -18,16 +20,9 @@ import type { Alert, InvestigationResult, Step } from '../../workflows/types';
 import { configFor } from './fixtures';
 import { memoryPorts } from './memory-ports';
 
-let runtimeInstalled = false;
-/** Keeps worker logs to warnings so test output stays readable. */
+/** Worker and core logs go to stderr, core below ERROR filtered, so test output stays readable. */
 export function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by an earlier call in this process.
-  }
+  installStderrRuntime('WARN');
 }
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -57,25 +52,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
   });
 }
 
-/**
- * Advances time-skipping time in small steps until the investigation reaches `step` or closes.
- * Returns the last status seen, or undefined when the workflow closed first.
- */
-export async function advanceUntil(
-  env: TestWorkflowEnvironment,
-  handle: WorkflowHandle,
-  step: Step,
-  { stepMs = 10_000, maxMs = 60 * 60_000 } = {},
-): Promise<InvestigationStatus | undefined> {
-  for (let waited = 0; waited <= maxMs; waited += stepMs) {
-    const d = await handle.describe();
-    if (d.status.name !== 'RUNNING') return undefined;
-    const s = await handle.query(statusQuery);
-    if (s.step === step) return s;
-    await env.sleep(stepMs);
-  }
-  throw new Error(`investigation did not reach step ${step} within ${maxMs} ms of workflow time`);
-}
+export { advanceUntil };
 
 /** One investigation against a scripted world: the world, the notifications sent, and how to drive it. */
 export interface ScriptedInvestigation {
