@@ -8,4 +8,5 @@ module.exports = {
   // Two cores: Temporal servers and workers are heavy, so run test files one or two at a time.
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
