@@ -13,6 +13,8 @@ const { testServerPath } = require(join(root, 'dist', 'worker', 'servers.js'));
 const { startPubsubEmulator } = require(join(root, 'dist', 'sim', 'pubsub-emulator.js'));
 
 async function main() {
+  // Before any Temporal object exists: logs to stderr, so stdout holds only the figures.
+  require(join(root, 'dist', 'worker', 'runtime.js')).installStderrRuntime('WARN');
   const dir = join(root, 'test', 'scenarios');
   const wanted = process.argv.slice(2);
   const names = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((n) => !wanted.length || wanted.includes(n));
