@@ -94,7 +94,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
     const dbFile = o.dbFile ?? join(PROJECT_ROOT, '.data', 'demo', 'temporal.sqlite');
     rmSync(dbFile, { force: true });
     say(`[demo] starting the Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}, data in ${dbFile})`);
-    const server = await startDevServer({ dbFile, port, uiPort, searchAttributes: SEARCH_ATTRIBUTE_TYPES });
+    const server = await startDevServer({ dbFile, port, uiPort, searchAttributes: SEARCH_ATTRIBUTE_TYPES }).catch((err: Error) => {
+      throw new Error(`${err.message} (is port ${port} or ${uiPort} already in use? pick others with --port and --ui-port)`);
+    });
     stops.push(() => server.stop());
     const alertAt = new Date();
     say(`[demo] starting the simulated cloud for scenario ${scenario.name}: ${scenario.description}`);
