@@ -135,9 +135,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
 
     let lastStep = '';
     let answered = false;
-    const result = await new Promise<InvestigationResult>((resolve, reject) => {
-      handle.result().then(resolve, reject);
-      const poll = setInterval(async () => {
+    // One status query at a time, and none left in flight when the result is in: the connection is
+    // closed right after, and a query still retrying then would fail on a closed channel.
+    let finished = false;
+    const outcome = handle.result().finally(() => {
+      finished = true;
+    });
+    const watch = async () => {
+      while (!finished) {
         try {
           const s = await handle.query(statusQuery);
           if (s.step !== lastStep) {
@@ -163,12 +168,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<InvestigationResult>
             }
           }
         } catch {
-          // The workflow may have just closed; result() settles the promise.
+          // The workflow may have just closed; result() settles the outcome.
         }
-      }, 1000);
-      const clear = () => clearInterval(poll);
-      handle.result().then(clear, clear);
-    });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    const watching = watch();
+    const result = (await outcome) as InvestigationResult;
+    await watching;
     say(`\n${result.reportMarkdown}`);
     say(`[demo] restarts seen by the simulated cloud: ${sim.world.restarts.length}`);
     if (!o.exitWhenDone) {

@@ -81,6 +81,11 @@ export class Journal {
 
   /** A repeat alert for the region joins this investigation; the start's own signal is not a repeat. */
   alertFired(a: Alert): void {
+    // Signals can be typed by hand in the Web UI: a malformed one is noted, never allowed to fail the task.
+    if (typeof a !== 'object' || a === null || typeof a.firedAt !== 'string' || typeof a.source !== 'string') {
+      this.note(`ignored an alertFired signal without "firedAt" and "source": ${JSON.stringify(a)?.slice(0, 200)}`);
+      return;
+    }
     const same = a.alertId !== undefined ? a.alertId === this.alert.alertId : a.firedAt === this.alert.firedAt && a.source === this.alert.source;
     if (same) return;
     this.repeatAlerts++;

@@ -10,6 +10,11 @@ import { approveRestartSignal, rejectRestartSignal, statusQuery, type ApprovalIn
 import { awsOutage, gcpOutage } from '../support/fixtures';
 import { advanceUntil, scriptedInvestigation, timeSkippingEnv } from '../support/temporal';
 
+// These run in about a second each on the time-skipping server. A hang there is infrastructure, not a
+// verdict: fail fast and try once more, with the first failure logged.
+jest.setTimeout(60_000);
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await timeSkippingEnv();
@@ -194,12 +199,24 @@ describe('not approved', () => {
   });
 });
 
+/** Waits (in real time, bounded) until the workflow has recorded `n` approval/rejection signals. */
+async function decisionsRecorded(handle: Handle, n: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await handle.query(statusQuery)).decisions.length >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the workflow did not record ${n} decision(s)`);
+}
+
 describe('the gate refuses what it must', () => {
   test('an approver off the allowlist is refused and recorded; the gate stays open; an allowed approval then works', async () => {
     const inv = await scriptedInvestigation(env, awsOutage());
     const result = await inv.run(async (handle) => {
       await advanceUntil(env, handle, 'awaiting-approval');
       await handle.signal(approveRestartSignal, { approver: 'mallory', reason: 'trust me' });
+      // Let the worker record the signal before time is skipped: env.sleep() right after a signal, with
+      // its workflow task still outstanding, was seen to hang the time-skipping test server.
+      await decisionsRecorded(handle, 1);
       await env.sleep(120_000);
       const status = await handle.query(statusQuery);
       expect(status.step).toBe('awaiting-approval');

@@ -4,10 +4,15 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { livenessInvestigation } from '../../workflows/investigation';
-import { alertFiredSignal, alertResolvedSignal, INVESTIGATION_WORKFLOW } from '../../workflows/messages';
+import { alertFiredSignal, alertResolvedSignal, INVESTIGATION_WORKFLOW, statusQuery } from '../../workflows/messages';
 import type { Alert } from '../../workflows/types';
 import { awsOutage, gcpOutage } from '../support/fixtures';
 import { advanceUntil, closeIfRunning, scriptedInvestigation, timeSkippingEnv } from '../support/temporal';
+
+// These run in about a second each on the time-skipping server. A hang there is infrastructure, not a
+// verdict: fail fast and try once more, with the first failure logged.
+jest.setTimeout(60_000);
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
