@@ -128,3 +128,21 @@ export async function closeIfRunning(handle: WorkflowHandle): Promise<void> {
     // Already closed between describe and terminate.
   }
 }
+
+/**
+ * One time-skipping environment for a test file, handed to `use` before the tests run and torn down after.
+ * Workflow tests take about a second each there; a hang is infrastructure, not a verdict, so each test
+ * fails fast and is tried once more, with the first failure logged.
+ */
+export function useTimeSkippingEnv(use: (env: TestWorkflowEnvironment) => void): void {
+  jest.setTimeout(60_000);
+  jest.retryTimes(1, { logErrorsBeforeRetry: true });
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    use(env);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+}

@@ -8,20 +8,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { livenessInvestigation } from '../../workflows/investigation';
 import { approveRestartSignal, rejectRestartSignal, statusQuery, type ApprovalInput } from '../../workflows/messages';
 import { awsOutage, gcpOutage } from '../support/fixtures';
-import { advanceUntil, scriptedInvestigation, timeSkippingEnv } from '../support/temporal';
-
-// These run in about a second each on the time-skipping server. A hang there is infrastructure, not a
-// verdict: fail fast and try once more, with the first failure logged.
-jest.setTimeout(60_000);
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
+import { advanceUntil, scriptedInvestigation, useTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((e) => (env = e));
 
 type Handle = WorkflowHandle<typeof livenessInvestigation>;
 

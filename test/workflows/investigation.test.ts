@@ -7,20 +7,10 @@ import type { livenessInvestigation } from '../../workflows/investigation';
 import { alertFiredSignal, alertResolvedSignal, INVESTIGATION_WORKFLOW, statusQuery } from '../../workflows/messages';
 import type { Alert } from '../../workflows/types';
 import { awsOutage, gcpOutage } from '../support/fixtures';
-import { advanceUntil, closeIfRunning, scriptedInvestigation, timeSkippingEnv } from '../support/temporal';
-
-// These run in about a second each on the time-skipping server. A hang there is infrastructure, not a
-// verdict: fail fast and try once more, with the first failure logged.
-jest.setTimeout(60_000);
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
+import { advanceUntil, closeIfRunning, scriptedInvestigation, useTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((e) => (env = e));
 
 /** Heartbeats stopped 3 minutes before the alert; `resume` seconds after it they come back (if given). */
 function heartbeatsStopped(resume?: number) {

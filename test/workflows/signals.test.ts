@@ -7,15 +7,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { alertFiredSignal, statusQuery } from '../../workflows/messages';
 import type { Alert } from '../../workflows/types';
 import { awsOutage } from '../support/fixtures';
-import { advanceUntil, scriptedInvestigation, timeSkippingEnv } from '../support/temporal';
+import { advanceUntil, scriptedInvestigation, useTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((e) => (env = e));
 
 test('a malformed alertFired signal typed by hand is noted and ignored, never failing the investigation', async () => {
   const inv = await scriptedInvestigation(env, awsOutage({ heartbeats: [{ from: -3600, to: -180, everySec: 10 }, { from: 45, everySec: 10 }] }));
